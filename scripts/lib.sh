@@ -1,0 +1,49 @@
+# Shared helpers for the harness scripts. Source it, do not run it.
+#
+# Every script prints one line per step ("==> ...") and dies with a
+# message that names the fix.
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$REPO_ROOT/build}
+
+step() { printf '==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# need_packages PKG...: install the Debian packages that are missing.
+# As root they are installed with apt-get (after one apt-get update if
+# a package is unknown); otherwise we stop and name them.
+need_packages() {
+	local missing=() pkg
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing Debian packages: ${missing[*]}; run: sudo apt-get install ${missing[*]}"
+	fi
+	step "installing Debian packages: ${missing[*]}"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			"${missing[@]}" >/dev/null 2>&1; then
+		apt-get update -q >/dev/null 2>&1 ||
+			die "apt-get update failed; check the network and apt sources"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			"${missing[@]}" >/dev/null ||
+			die "apt-get install ${missing[*]} failed"
+	fi
+}
+
+# run_logged LOG CMD...: run CMD with its output in LOG; on failure show
+# the tail of LOG and fail.
+run_logged() {
+	local log=$1
+	shift
+	if ! "$@" >>"$log" 2>&1; then
+		printf 'error: command failed: %s\n' "$*" >&2
+		printf -- '---- last 40 lines of %s ----\n' "$log" >&2
+		tail -n 40 "$log" >&2
+		exit 1
+	fi
+}
