@@ -1,0 +1,47 @@
+# Entry points of the harness. Everything real lives in scripts/; this
+# file only dispatches. Generated files go to build/ (git-ignored).
+#
+#   KERNEL_TREE=/path  build "patched" from your own kernel git tree as
+#                      checked out (nothing is downloaded or applied)
+#   JOBS=N             parallel make jobs for the kernel build
+
+JOBS ?= $(shell nproc)
+KERNEL_TREE ?=
+export JOBS KERNEL_TREE
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@echo "targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-15s %s\n", $$1, $$2}'
+	@echo "variables: KERNEL_TREE=/path/to/linux  JOBS=N"
+
+demo: ## fetch, build, boot the hardened UML in SECCOMP mode, summarize
+	scripts/run-tests demo
+
+test: ## every test (what CI runs); last line: N passed, N failed
+	scripts/run-tests test
+
+test-base: ## the guest workload on the unpatched base kernel
+	scripts/run-tests base
+
+fetch: ## download linux-source-7.3 and apply patches/ (build/linux)
+	scripts/fetch-kernel
+	scripts/prepare-tree
+
+build: ## build the patched UML kernel (up) and the guest programs
+	$(if $(KERNEL_TREE),,scripts/fetch-kernel && scripts/prepare-tree)
+	$(MAKE) -C guest OUT=$(CURDIR)/build/guest
+	scripts/build-uml --flavour patched --config up --jobs $(JOBS)
+
+export-patches: ## write base..HEAD of the kernel tree to patches/
+	scripts/export-patches
+
+clean: ## remove build outputs, keep the downloaded and patched sources
+	rm -rf build/obj-* build/guest build/logs build/results
+
+distclean: ## remove all of build/
+	rm -rf build
+
+.PHONY: help demo test test-base fetch build export-patches clean distclean
