@@ -47,3 +47,14 @@ run_logged() {
 		exit 1
 	fi
 }
+
+# format_series TREE BASE OUTDIR: the commits BASE..HEAD of TREE as
+# numbered patch files in OUTDIR, byte-for-byte reproducible: the same
+# commits always give the same files, whatever the user's git config.
+format_series() {
+	git -C "$1" -c core.abbrev=12 -c diff.noprefix=false \
+		-c diff.mnemonicPrefix=false -c format.headers= \
+		-c format.signOff=false -c format.coverLetter=false \
+		format-patch -q --zero-commit --no-signature --no-cover-letter \
+		--no-thread --start-number=1 -o "$3" "$2..HEAD"
+}
