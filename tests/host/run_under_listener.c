@@ -14,6 +14,7 @@
  * Usage: run_under_listener COMMAND [ARG...]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +53,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Nobody ever receives on it: the filter never notifies */
+	/*
+	 * The listener is created close-on-exec, and a filter whose listener
+	 * is closed no longer counts as having one. Keep it open across exec;
+	 * nobody ever receives on it, the filter never notifies.
+	 */
+	if (fcntl(listener, F_SETFD, 0)) {
+		perror("run_under_listener: F_SETFD");
+		return 1;
+	}
+
 	execvp(argv[1], argv + 1);
 	fprintf(stderr, "run_under_listener: cannot run %s: %s\n", argv[1],
 		strerror(errno));
