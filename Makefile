@@ -23,6 +23,10 @@ demo: ## fetch, build, boot the hardened UML in SECCOMP mode, summarize
 test: ## every test (what CI runs); last line: N passed, N failed
 	scripts/run-tests test
 
+kunit: ## the series' KUnit suites (kunit.py --arch=um, build/kunit)
+	$(if $(KERNEL_TREE),,scripts/fetch-kernel && scripts/prepare-tree)
+	scripts/run-kunit
+
 test-base: ## the guest workload on the unpatched base kernel
 	scripts/run-tests base
 
@@ -35,6 +39,9 @@ build: ## build the patched UML kernel (up) and the guest programs
 	$(MAKE) -C guest OUT=$(CURDIR)/build/guest
 	scripts/build-uml --flavour patched --config up --jobs $(JOBS)
 
+bench-handoff: ## hand-off cost, base vs patched, pinned and unpinned
+	bench/run-handoff
+
 export-patches: ## write base..HEAD of the kernel tree to patches/
 	scripts/export-patches
 
@@ -44,4 +51,4 @@ clean: ## remove build outputs, keep the downloaded and patched sources
 distclean: ## remove all of build/
 	rm -rf build
 
-.PHONY: help demo test test-base fetch build export-patches clean distclean
+.PHONY: help demo test kunit test-base bench-handoff fetch build export-patches clean distclean
