@@ -27,7 +27,7 @@
 #define ROUNDS		3000
 #define PAGES		16
 #define PROBE_EVERY	100
-#define FILE_PATH	"/tmp/stress_mmap_churn.data"
+#define FILE_PATH	"/run/stress_mmap_churn.data"
 
 static size_t page_size;
 
