@@ -37,10 +37,16 @@
 #error "hijack.h supports x86_64 only"
 #endif
 
+#include <errno.h>
 #include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include "tap.h"
 
 #ifndef STUB_DATA_PAGES
@@ -73,6 +79,81 @@ static inline int hijack_readable(unsigned long addr)
 		return 0;
 	(void)*(volatile unsigned char *)addr;
 	return 1;
+}
+
+/* 1 when one byte at ADDR reads without a fault, else 0. */
+static inline int hijack_can_read(unsigned long addr)
+{
+	struct sigaction sa, old_segv, old_bus;
+	int readable;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = hijack_probe_fault;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	readable = hijack_readable(addr);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	return readable;
+}
+
+/*
+ * The one machine-readable verdict line of an attack program, read by
+ * scripts/boot-guest: "# attack: NAME succeeded|refused|inconclusive
+ * DETAIL". NAME is the program name without "attack_".
+ */
+static inline void hijack_attack_line(const char *name, const char *verdict,
+				      const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("    # attack: %s %s ", name, verdict);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/*
+ * One shared anonymous page for a forked child's report. A child that
+ * has damaged its stub can no longer make system calls (each one goes
+ * through the stub), but it can still store to a page it has touched
+ * before the attack. NULL on failure.
+ */
+static inline void *hijack_shared_page(void)
+{
+	void *page = mmap(NULL, HIJACK_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (page == MAP_FAILED)
+		return NULL;
+	memset(page, 0, HIJACK_PAGE_SIZE);
+	return page;
+}
+
+/*
+ * waitpid() with a deadline. Returns PID once it has ended, or 0 when
+ * it did not end within SECONDS; it is then SIGKILLed and reaped.
+ */
+static inline pid_t hijack_wait(pid_t pid, int *status, int seconds)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	int tries;
+
+	for (tries = 0; tries < seconds * 20; tries++) {
+		pid_t got = waitpid(pid, status, WNOHANG);
+
+		if (got == pid)
+			return pid;
+		if (got < 0 && errno != EINTR)
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return 0;
 }
 
 /* Find the stub and a gadget. 0, or -1 after a tap_diag() saying why. */
