@@ -14,7 +14,7 @@ export JOBS KERNEL_TREE
 help: ## list the targets
 	@echo "targets:"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
-		sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-15s %s\n", $$1, $$2}'
+		sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-18s %s\n", $$1, $$2}'
 	@echo "variables: KERNEL_TREE=/path/to/linux  JOBS=N"
 
 demo: ## fetch, build, boot the hardened UML in SECCOMP mode, summarize
@@ -29,6 +29,9 @@ kunit: ## the series' KUnit suites (kunit.py --arch=um, build/kunit)
 
 test-base: ## the guest workload on the unpatched base kernel
 	scripts/run-tests base
+
+test-attacks-base: ## the attack programs on the base kernel (must succeed)
+	scripts/run-tests attacks-base
 
 fetch: ## download linux-source-7.3 and apply patches/ (build/linux)
 	scripts/fetch-kernel
@@ -51,4 +54,4 @@ clean: ## remove build outputs, keep the downloaded and patched sources
 distclean: ## remove all of build/
 	rm -rf build
 
-.PHONY: help demo test kunit test-base bench-handoff fetch build export-patches clean distclean
+.PHONY: help demo test kunit test-base test-attacks-base bench-handoff fetch build export-patches clean distclean
