@@ -11,21 +11,24 @@
  * (The shadow-stack codes also map memory, but only on hosts with user
  * shadow stacks enabled, so they are less portable for a demonstration.)
  *
- * A child reserves a hole in its guest address space and gives it back,
- * so the guest kernel knows the range as unmapped, then issues
- * arch_prctl(ARCH_MAP_VDSO_64, hole) through the hijack primitive. On a
- * 6.x host the vDSO is placed as a few data pages ("vvar") followed by
- * the vDSO's ELF image; the child looks for the ELF magic in the hole,
- * scanning from the top down with fault-guarded reads, so it meets the
- * ELF pages before it could touch a vvar page (some of which raise
- * SIGBUS when read).
+ * A child maps anonymous read/write memory in the guest and does not
+ * touch it: the guest kernel has a VMA there but no PTE, so UML has not
+ * mapped anything on the host and expects zero-filled pages on first
+ * touch. The child then issues arch_prctl(ARCH_MAP_VDSO_64, addr) into
+ * that range through the hijack primitive. On a 6.x host the vDSO is
+ * placed as a few data pages ("vvar") followed by the vDSO's ELF image;
+ * the child looks for the ELF magic in the range, scanning from the top
+ * down with fault-guarded reads, so it meets the ELF pages before it
+ * could touch a vvar page (some of which raise SIGBUS when read). Pages
+ * of the range that the vDSO does not cover just fault in as zeros.
  *
  * Verdict line: "succeeded" when arch_prctl did not fail and the ELF
- * magic is readable in the hole, a mapping no guest PTE grants (a 6.18
- * host returns the vDSO text size, 8192, rather than 0 on success, so
- * any non-negative result counts as success);
- * "refused" when arch_prctl returned an error or the child was killed
- * before it could report; anything else is "inconclusive".
+ * magic is readable where the guest has only untouched anonymous
+ * memory, a mapping no guest PTE grants (a 6.18 host returns the vDSO
+ * text size, 8192, rather than 0 on success, so any non-negative result
+ * counts as success); "refused" when arch_prctl returned an error or the
+ * child was killed before it could report; anything else is
+ * "inconclusive".
  *
  * Pass (the patched behaviour): the call is refused; a child that was
  * not killed still runs fork + exec + wait; the parent runs fork + exec
@@ -39,8 +42,8 @@
 
 #define NAME		"arch_prctl"
 #define ARCH_MAP_VDSO_64_CODE 0x2003	/* asm/prctl.h: ARCH_MAP_VDSO_64 */
-#define HOLE_PAGES	64
-#define VDSO_AT_PAGE	16		/* where in the hole to ask for it */
+#define AREA_PAGES	64
+#define VDSO_AT_PAGE	16		/* where in the area to ask for it */
 #define SCAN_PAGES	32		/* how far above that to look */
 #define CHILD_DEADLINE_S 60
 
@@ -73,20 +76,20 @@ static unsigned long find_elf(unsigned long from, unsigned long pages)
 static void child(struct report *r, const char *helper)
 {
 	struct stub_hijack h;
-	unsigned long hole;
+	unsigned long area;
 
 	r->stage = NOT_STARTED;		/* fault the shared page in now */
 	if (hijack_init(&h))
 		_exit(2);
 	r->stage = STUB_FOUND;
 
-	hole = (unsigned long)mmap(NULL, HOLE_PAGES * HIJACK_PAGE_SIZE,
-				   PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-				   -1, 0);
-	if (hole == (unsigned long)MAP_FAILED)
+	/* Mapped in the guest, never touched: no PTE, nothing on the host. */
+	area = (unsigned long)mmap(NULL, AREA_PAGES * HIJACK_PAGE_SIZE,
+				   PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == (unsigned long)MAP_FAILED)
 		_exit(3);
-	munmap((void *)hole, HOLE_PAGES * HIJACK_PAGE_SIZE);
-	r->target = hole + VDSO_AT_PAGE * HIJACK_PAGE_SIZE;
+	r->target = area + VDSO_AT_PAGE * HIJACK_PAGE_SIZE;
 
 	r->result = hijack_syscall6(&h, SYS_arch_prctl, ARCH_MAP_VDSO_64_CODE,
 				    r->target, 0, 0, 0, 0);
@@ -155,7 +158,8 @@ int main(int argc, char **argv)
 		hijack_attack_line(NAME, "succeeded",
 				   "arch_prctl(ARCH_MAP_VDSO_64, %#lx) from the "
 				   "stub page returned %ld; ELF magic readable at "
-				   "%#lx, which the guest has not mapped",
+				   "%#lx, where the guest has untouched "
+				   "anonymous memory",
 				   r->target, r->result, r->elf_at);
 		refused = 0;
 	} else if (r->result >= 0) {
