@@ -66,7 +66,8 @@
  *      cleared by the kernel's next answer and leaves the fd queued on
  *      fd 0, where the non-blocking recvmsg() here picks it up. That
  *      batch is then never run: the faulted page has a PTE but no host
- *      mapping, and a later read of it would fault for ever, so the
+ *      mapping. A read fault on a present, young PTE marks nothing for
+ *      syncing, so a read of it may never be fixed up (not tried); the
  *      page is never touched.
  *
  * On the patched kernel futex and recvmsg from the stub page kill the
