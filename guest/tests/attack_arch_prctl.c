@@ -30,15 +30,17 @@
  * child was killed before it could report; anything else is
  * "inconclusive".
  *
- * Pass (the patched behaviour): the call is refused; a child that was
- * not killed still runs fork + exec + wait; the parent runs fork + exec
- * + wait afterwards.
+ * Pass (the patched behaviour): the call is refused; the kernel counted
+ * it (the stub filter kills the process, which UML finds dead: stub_stats
+ * stub_kills grew across the call); a child that was not killed still
+ * runs fork + exec + wait; the parent runs fork + exec + wait afterwards.
  */
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include "tap.h"
 #include "exec_helpers.h"
 #include "hijack.h"
+#include "stub_stats.h"
 
 #define NAME		"arch_prctl"
 #define ARCH_MAP_VDSO_64_CODE 0x2003	/* asm/prctl.h: ARCH_MAP_VDSO_64 */
@@ -56,7 +58,11 @@ struct report {
 	volatile unsigned long elf_at;	/* 0: no ELF magic found */
 	volatile long work_ok;
 	char why[256];
+	struct stub_stats before;	/* right before the attacking call */
 };
+
+_Static_assert(sizeof(struct report) <= HIJACK_PAGE_SIZE,
+	       "the report fits the shared page");
 
 /* Lowest page holding ELF magic, scanning [from, from + pages) downward. */
 static unsigned long find_elf(unsigned long from, unsigned long pages)
@@ -91,6 +97,7 @@ static void child(struct report *r, const char *helper)
 		_exit(3);
 	r->target = area + VDSO_AT_PAGE * HIJACK_PAGE_SIZE;
 
+	stub_stats_read(&r->before);
 	r->result = hijack_syscall6(&h, SYS_arch_prctl, ARCH_MAP_VDSO_64_CODE,
 				    r->target, 0, 0, 0, 0);
 	r->stage = CALLED;
@@ -106,12 +113,13 @@ int main(int argc, char **argv)
 {
 	char helper[PATH_MAX], why[256] = "";
 	int status = 0, refused, killed, rc;
+	struct stub_stats after;
 	struct report *r;
 	pid_t pid, got;
 
 	(void)argc;
 	helper_path(argv[0], helper, sizeof(helper));
-	tap_plan(4);
+	tap_plan(5);
 
 	r = hijack_shared_page();
 	if (!r) {
@@ -129,6 +137,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	got = hijack_wait(pid, &status, CHILD_DEADLINE_S);
+	stub_stats_read(&after);
 	killed = got == pid && WIFSIGNALED(status);
 	if (got == 0)
 		tap_diag("child did not finish within %d s", CHILD_DEADLINE_S);
@@ -177,6 +186,8 @@ int main(int argc, char **argv)
 	}
 	tap_result(refused, "arch_prctl(ARCH_MAP_VDSO_64) from the stub page "
 		   "refused");
+	stub_stats_expect_growth(&r->before, &after, "stub_kills",
+				 "the killed arch_prctl caller");
 
 	if (r->stage == WORK_DONE && !r->work_ok)
 		tap_diag("attacking process: %s", r->why);

@@ -12,8 +12,9 @@
  * Succeeded: the holder sees the attacker's marker. Refused: the mmap
  * failed with EPERM, or the attacker was killed while attempting it.
  *
- * Pass (the patched kernel's behaviour): refused, and afterwards the
- * guest still forks and execs a program.
+ * Pass (the patched kernel's behaviour): refused, the kernel counted
+ * the refused mmap (stub_stats mmap_denied grew across that step), and
+ * afterwards the guest still forks and execs a program.
  */
 #define _GNU_SOURCE
 #include "tap.h"
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
 	char helper[PATH_MAX], why[128] = "";
 
 	(void)argc;
-	tap_plan(2);
+	tap_plan(3);
 	helper_path(argv[0], helper, sizeof(helper));
 
 	attack_run_retrying(holder, NULL, &out);
@@ -149,6 +150,8 @@ int main(int argc, char **argv)
 	tap_result(out.verdict == ATTACK_REFUSED,
 		   "a writable map of a copy-on-write frame is refused (%s)",
 		   attack_verdict_names[out.verdict]);
+	attack_expect_counted(&out, "mmap_denied",
+			      "the refused writable mmap of the shared frame");
 	tap_result(run_once(helper, why, sizeof(why)) == 0,
 		   "fork and exec still work after the attack%s%s",
 		   why[0] ? ": " : "", why[0] ? why : "");

@@ -12,8 +12,9 @@
  * Succeeded: the attacker read the secret. Refused: the mmap failed
  * with EPERM, or the attacker was killed while attempting it.
  *
- * Pass (the patched kernel's behaviour): refused, and afterwards the
- * guest still forks and execs a program.
+ * Pass (the patched kernel's behaviour): refused, the kernel counted
+ * the refused mmap (stub_stats mmap_denied grew across that step), and
+ * afterwards the guest still forks and execs a program.
  */
 #define _GNU_SOURCE
 #include <sys/random.h>
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
 	pid_t victim;
 
 	(void)argc;
-	tap_plan(2);
+	tap_plan(3);
 	helper_path(argv[0], helper, sizeof(helper));
 
 	if (pipe(to_test) || pipe(from_test)) {
@@ -170,6 +171,8 @@ report:
 	tap_result(out.verdict == ATTACK_REFUSED,
 		   "reading another process's frame is refused (%s)",
 		   attack_verdict_names[out.verdict]);
+	attack_expect_counted(&out, "mmap_denied",
+			      "the refused mmap of the victim's frame");
 	tap_result(run_once(helper, why, sizeof(why)) == 0,
 		   "fork and exec still work after the attack%s%s",
 		   why[0] ? ": " : "", why[0] ? why : "");

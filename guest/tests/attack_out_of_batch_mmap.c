@@ -17,16 +17,18 @@
  * -EPERM or the child was killed before it could report; anything else
  * is "inconclusive".
  *
- * Pass (the patched behaviour): the mmap is refused, and the attacking
- * process itself carries on: after the refusal it runs fork + exec +
- * wait and touches fresh memory. The parent then runs fork + exec +
- * wait too.
+ * Pass (the patched behaviour): the mmap is refused and counted by the
+ * kernel (stub_stats mmap_denied grew across the call), and the
+ * attacking process itself carries on: after the refusal it runs fork +
+ * exec + wait and touches fresh memory. The parent then runs fork +
+ * exec + wait too.
  */
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include "tap.h"
 #include "exec_helpers.h"
 #include "hijack.h"
+#include "stub_stats.h"
 
 #define NAME		"out_of_batch_mmap"
 #define HOLE_PAGES	16
@@ -44,7 +46,11 @@ struct report {
 	volatile long guest_write_errno;/* guest write() from the page */
 	volatile long work_ok;		/* fork+exec and memory after */
 	char why[256];
+	struct stub_stats before;	/* right before the attacking call */
 };
+
+_Static_assert(sizeof(struct report) <= HIJACK_PAGE_SIZE,
+	       "the report fits the shared page");
 
 /* Normal work after the attack: fork+exec+wait, then fresh memory. */
 static int normal_work(const char *helper, char *why, size_t size)
@@ -93,6 +99,7 @@ static void child(struct report *r, const char *helper)
 	munmap((void *)hole, HOLE_PAGES * HIJACK_PAGE_SIZE);
 	r->target = hole + HOLE_PAGES / 2 * HIJACK_PAGE_SIZE;
 
+	stub_stats_read(&r->before);
 	r->result = hijack_syscall6(&h, SYS_mmap, r->target,
 				    HIJACK_PAGE_SIZE, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
@@ -121,13 +128,14 @@ static void child(struct report *r, const char *helper)
 int main(int argc, char **argv)
 {
 	char helper[PATH_MAX], why[256] = "";
+	struct stub_stats after;
 	struct report *r;
 	int status = 0, refused, killed, rc;
 	pid_t pid, got;
 
 	(void)argc;
 	helper_path(argv[0], helper, sizeof(helper));
-	tap_plan(4);
+	tap_plan(5);
 
 	r = hijack_shared_page();
 	if (!r) {
@@ -145,6 +153,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	got = hijack_wait(pid, &status, CHILD_DEADLINE_S);
+	stub_stats_read(&after);
 	killed = got == pid && WIFSIGNALED(status);
 	if (got == 0)
 		tap_diag("child did not finish within %d s", CHILD_DEADLINE_S);
@@ -191,6 +200,8 @@ int main(int argc, char **argv)
 		refused = 0;
 	}
 	tap_result(refused, "out-of-batch mmap from the stub page refused");
+	stub_stats_expect_growth(&r->before, &after, "mmap_denied",
+				 "the refused out-of-batch mmap");
 
 	if (r->stage == WORK_DONE && !r->work_ok)
 		tap_diag("attacking process: %s", r->why);

@@ -19,8 +19,9 @@
  * verdict line says succeeded when either part succeeded, refused when
  * both were refused.
  *
- * Pass (the patched kernel's behaviour): both refused, and afterwards
- * the guest still forks and execs a program.
+ * Pass (the patched kernel's behaviour): both refused, each refused
+ * mmap counted by the kernel (stub_stats mmap_denied grew across it),
+ * and afterwards the guest still forks and execs a program.
  */
 #define _GNU_SOURCE
 #include <sys/random.h>
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 	char helper[PATH_MAX], why[128] = "";
 
 	(void)argc;
-	tap_plan(3);
+	tap_plan(5);
 	helper_path(argv[0], helper, sizeof(helper));
 
 	attack_run_retrying(attack_read_only, NULL, &ro);
@@ -214,9 +215,13 @@ int main(int argc, char **argv)
 	tap_result(ro.verdict == ATTACK_REFUSED,
 		   "a writable map of a read-only page is refused (%s)",
 		   attack_verdict_names[ro.verdict]);
+	attack_expect_counted(&ro, "mmap_denied",
+			      "the refused writable mmap of the read-only page");
 	tap_result(none.verdict == ATTACK_REFUSED,
 		   "a readable map of a PROT_NONE page is refused (%s)",
 		   attack_verdict_names[none.verdict]);
+	attack_expect_counted(&none, "mmap_denied",
+			      "the refused readable mmap of the PROT_NONE page");
 	tap_result(run_once(helper, why, sizeof(why)) == 0,
 		   "fork and exec still work after the attack%s%s",
 		   why[0] ? ": " : "", why[0] ? why : "");

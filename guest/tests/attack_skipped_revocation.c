@@ -35,8 +35,9 @@
  * is enough for "succeeded".
  *
  * Pass (the patched behaviour): no victim data read; the revocation is
- * enforced (A killed or its mapping gone); afterwards the guest runs a
- * new process and V's own data is intact. In ptrace mode the stub
+ * enforced (A killed or its mapping gone) and the kernel counted the
+ * kill (stub_stats revocation_kills grew over the attempts); afterwards
+ * the guest runs a new process and V's own data is intact. In ptrace mode the stub
  * reports nothing through its data page (no signal frame is ever left
  * there), so the attack does not apply and its points are skipped.
  */
@@ -57,6 +58,7 @@
 #include <unistd.h>
 #include "tap.h"
 #include "hijack.h"
+#include "stub_stats.h"
 
 #define PAGE		4096UL
 #define R_PAGES		64		/* pages A gets freed behind its back */
@@ -637,9 +639,10 @@ int main(void)
 	char summary[512];
 	int n, verdict, result[ATTEMPTS], tries = 0, refused = 0;
 	int victim_ok = 1, setup_ok = 0;
+	struct stub_stats before, after;
 	struct timespec ts;
 
-	tap_plan(4);
+	tap_plan(5);
 	if (ptrace_mode() == 1) {
 		printf("    # attack: skipped_revocation inconclusive ptrace "
 		       "mode: the stub reports no events through its data "
@@ -647,6 +650,7 @@ int main(void)
 		tap_result(1, "stub found and protocol known # SKIP ptrace mode");
 		tap_result(1, "no victim data read through a stale mapping # SKIP ptrace mode");
 		tap_result(1, "skipped revocation refused # SKIP ptrace mode");
+		tap_result(1, "refusal counted by the kernel # SKIP ptrace mode");
 		tap_result(guest_alive(), "guest alive: a new process runs");
 		return tap_exit_status();
 	}
@@ -661,6 +665,13 @@ int main(void)
 	nonce = ((uint64_t)ts.tv_nsec << 20) ^ ts.tv_sec ^
 		((uint64_t)getpid() << 44) ^ 0x1234567887654321ULL;
 
+	/*
+	 * Only the attempts run between the two snapshots. A stub that
+	 * parks without the munmaps of a revocation is killed and counted
+	 * as a revocation kill (and, once the process is found dead, as a
+	 * stub kill too); a correct guest causes neither.
+	 */
+	stub_stats_read(&before);
 	verdict = V_INCONCLUSIVE;
 	for (n = 0; n < ATTEMPTS; n++) {
 		int vok;
@@ -691,6 +702,7 @@ int main(void)
 		snprintf(summary, sizeof(summary), "%d/%d attempts refused; "
 			 "last other: %.400s", refused, tries, last_other);
 	}
+	stub_stats_read(&after);
 	printf("    # attack: skipped_revocation %s %s\n",
 	       verdict_name[verdict], summary);
 	fflush(stdout);
@@ -701,6 +713,9 @@ int main(void)
 		   "no victim data read through a stale mapping");
 	tap_result(verdict == V_REFUSED,
 		   "skipped revocation refused: attacker killed or its stale mapping gone");
+	stub_stats_expect_growth(&before, &after,
+				 "revocation_kills",
+				 "the skipped revocation");
 	tap_result(victim_ok && guest_alive(),
 		   "guest alive: victim data intact, a new process runs");
 	return tap_exit_status();

@@ -19,14 +19,16 @@
  * returned -EPERM or the child was killed before it could report;
  * anything else is "inconclusive".
  *
- * Pass (the patched behaviour): the munmap is refused; a child that
- * was not killed still runs fork + exec + wait; the parent runs fork +
- * exec + wait afterwards.
+ * Pass (the patched behaviour): the munmap is refused and counted by
+ * the kernel (stub_stats munmap_denied grew across the call); a child
+ * that was not killed still runs fork + exec + wait; the parent runs
+ * fork + exec + wait afterwards.
  */
 #include <sys/syscall.h>
 #include "tap.h"
 #include "exec_helpers.h"
 #include "hijack.h"
+#include "stub_stats.h"
 
 #define NAME		"stub_unmap"
 #define CHILD_DEADLINE_S 60
@@ -39,7 +41,11 @@ struct report {
 	volatile unsigned long data;	/* the stub data pages */
 	volatile long work_ok;
 	char why[256];
+	struct stub_stats before;	/* right before the attacking call */
 };
+
+_Static_assert(sizeof(struct report) <= HIJACK_PAGE_SIZE,
+	       "the report fits the shared page");
 
 static void child(struct report *r, const char *helper)
 {
@@ -51,6 +57,7 @@ static void child(struct report *r, const char *helper)
 	r->data = h.data;
 	r->stage = STUB_FOUND;
 
+	stub_stats_read(&r->before);
 	r->result = hijack_syscall6(&h, SYS_munmap, h.data,
 				    STUB_DATA_PAGES * HIJACK_PAGE_SIZE,
 				    0, 0, 0, 0);
@@ -65,12 +72,13 @@ int main(int argc, char **argv)
 {
 	char helper[PATH_MAX], why[256] = "";
 	int status = 0, refused, killed, rc;
+	struct stub_stats after;
 	struct report *r;
 	pid_t pid, got;
 
 	(void)argc;
 	helper_path(argv[0], helper, sizeof(helper));
-	tap_plan(4);
+	tap_plan(5);
 
 	r = hijack_shared_page();
 	if (!r) {
@@ -88,6 +96,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	got = hijack_wait(pid, &status, CHILD_DEADLINE_S);
+	stub_stats_read(&after);
 	killed = got == pid && WIFSIGNALED(status);
 	if (got == 0)
 		tap_diag("child did not finish within %d s", CHILD_DEADLINE_S);
@@ -135,6 +144,8 @@ int main(int argc, char **argv)
 		refused = 0;
 	}
 	tap_result(refused, "munmap of the stub from the stub page refused");
+	stub_stats_expect_growth(&r->before, &after, "munmap_denied",
+				 "the refused munmap of the stub");
 
 	if (r->stage == WORK_DONE && !r->work_ok)
 		tap_diag("attacking process: %s", r->why);

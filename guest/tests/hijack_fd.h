@@ -98,6 +98,7 @@
 #include <unistd.h>
 #include <linux/futex.h>
 #include "hijack.h"
+#include "stub_stats.h"
 
 #define HIJACK_FD_MAX_NUMBER	1024	/* highest fd number probed */
 #define HIJACK_FD_LANDED	75	/* exit status of a raced fake park */
@@ -621,7 +622,17 @@ struct attack_outcome {
 	enum attack_verdict verdict;
 	int retry;		/* inconclusive, but worth another try */
 	char detail[400];
+	/* Stub statistics right before the last step that had to be
+	 * refused (see attack_stage()), and after the child ended. */
+	struct stub_stats stats_before;
+	struct stub_stats stats_after;
 };
+
+/*
+ * Where the attacking child leaves its snapshot of the stub statistics
+ * for the test: one shared page, set up by attack_run() before the fork.
+ */
+static struct stub_stats *attack_stats_before;
 
 static inline void attack_send(int fd, char kind, int verdict, int killing,
 			       const char *fmt, va_list ap)
@@ -641,13 +652,19 @@ static inline void attack_send(int fd, char kind, int verdict, int killing,
 /*
  * Child: about to take a step. KILLING_REFUSES says whether dying in
  * this step is the refusal we look for (a stub filter kill), rather than
- * a failure of the test.
+ * a failure of the test. Such a step is one the kernel must refuse, so
+ * the stub statistics are snapshotted right before it: the refusal is
+ * then the only thing counted between this snapshot and the test's
+ * after the child ended (the fd search of attack_get_fd(), whose wrong
+ * numbers are refused too, comes before the last such step).
  */
 static inline void attack_stage(int fd, int killing_refuses,
 				const char *fmt, ...)
 {
 	va_list ap;
 
+	if (killing_refuses && attack_stats_before)
+		stub_stats_read(attack_stats_before);
 	va_start(ap, fmt);
 	attack_send(fd, 's', 0, killing_refuses, fmt, ap);
 	va_end(ap);
@@ -694,6 +711,15 @@ static inline void attack_run(int (*fn)(void *arg, int report), void *arg,
 
 	memset(out, 0, sizeof(*out));
 	out->verdict = ATTACK_INCONCLUSIVE;
+	if (!attack_stats_before) {
+		attack_stats_before = mmap(NULL, sizeof(struct stub_stats),
+					   PROT_READ | PROT_WRITE,
+					   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (attack_stats_before == MAP_FAILED)
+			attack_stats_before = NULL;
+	}
+	if (attack_stats_before)
+		memset(attack_stats_before, 0, sizeof(*attack_stats_before));
 	if (pipe(pipefd)) {
 		snprintf(out->detail, sizeof(out->detail), "pipe: %s",
 			 strerror(errno));
@@ -732,6 +758,9 @@ static inline void attack_run(int (*fn)(void *arg, int report), void *arg,
 			 strerror(errno));
 		return;
 	}
+	if (attack_stats_before)
+		out->stats_before = *attack_stats_before;
+	stub_stats_read(&out->stats_after);
 	if (have_verdict)
 		return;
 
@@ -773,7 +802,20 @@ static inline void attack_run_retrying(int (*fn)(void *arg, int report),
 	}
 }
 
-/* Test: the one machine-readable line, then its TAP point. */
+/*
+ * Test: one TAP point, that the kernel counted the refusal of WHAT: one
+ * of KEYS (comma-separated stub_stats keys) grew between the child's
+ * snapshot before the step that had to be refused and the end of the
+ * child.
+ */
+static inline void attack_expect_counted(const struct attack_outcome *out,
+					 const char *keys, const char *what)
+{
+	stub_stats_expect_growth(&out->stats_before, &out->stats_after,
+				 keys, what);
+}
+
+/* Test: the one machine-readable line. */
 static inline void attack_print(const char *name,
 				const struct attack_outcome *out)
 {
