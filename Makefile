@@ -45,6 +45,12 @@ build: ## build the patched UML kernel (up) and the guest programs
 bench-handoff: ## hand-off cost, base vs patched, pinned and unpinned
 	bench/run-handoff
 
+bench: ## benchmark suite, ptrace/seccomp base vs patched (BENCH_ARGS=--quick)
+	$(if $(KERNEL_TREE),,scripts/fetch-kernel && scripts/prepare-tree)
+	scripts/build-uml --flavour base --config up --jobs $(JOBS)
+	scripts/build-uml --flavour patched --config up --jobs $(JOBS)
+	bench/run $(BENCH_ARGS)
+
 export-patches: ## write base..HEAD of the kernel tree to patches/
 	scripts/export-patches
 
@@ -54,4 +60,4 @@ clean: ## remove build outputs, keep the downloaded and patched sources
 distclean: ## remove all of build/
 	rm -rf build
 
-.PHONY: help demo test kunit test-base test-attacks-base bench-handoff fetch build export-patches clean distclean
+.PHONY: help demo test kunit test-base test-attacks-base bench-handoff bench fetch build export-patches clean distclean
