@@ -45,6 +45,7 @@
 #include "tap.h"
 #include "exec_helpers.h"
 #include "hijack.h"
+#include "stall.h"
 #include "stub_stats.h"
 
 #define NAME		"sigreturn"
@@ -366,30 +367,18 @@ int main(int argc, char **argv)
 		/* A stub that blocks everything may not even die of that. */
 		if (hijack_wait(pid, &status, 10) != pid)
 			tap_diag("child not reaped 10 s after SIGKILL");
-		tap_diag("stall: %s not_killed", NAME);
-		hijack_attack_line("stall_" NAME, "succeeded",
-				   "not killed within %d s", WAIT_S);
 	} else if (killed) {
 		tap_diag("child killed by signal %d %ld ms after the %s, at "
 			 "stage '%s' (%lu spins)", WTERMSIG(status),
 			 elapsed_ms, report->stage >= SIGRETURN_ISSUED ?
 			 "rt_sigreturn" : "fork", stage_name(report->stage),
 			 report->spins);
-		tap_diag("stall: %s killed_after_ms %ld", NAME, elapsed_ms);
-		if (elapsed_ms <= BOUND_MS)
-			hijack_attack_line("stall_" NAME, "refused",
-					   "killed after %ld ms", elapsed_ms);
-		else
-			hijack_attack_line("stall_" NAME, "succeeded",
-					   "killed only after %ld ms",
-					   elapsed_ms);
 	} else {
 		tap_diag("child exited with %d at stage '%s'",
 			 WEXITSTATUS(status), stage_name(report->stage));
-		tap_diag("stall: %s not_killed", NAME);
-		hijack_attack_line("stall_" NAME, "inconclusive",
-				   "the child exited");
 	}
+
+	stall_verdict(NAME, ended, killed, elapsed_ms, BOUND_MS, WAIT_S);
 
 	tap_result(report->stage >= STUB_FOUND, "hijack found the stub");
 	tap_result(killed && elapsed_ms <= BOUND_MS,
