@@ -2,7 +2,8 @@
 /*
  * What the stall programs (stall_*.c) share: the crafted signal frame
  * sent with rt_sigreturn from the stub page, the probe for a SECCOMP
- * stub, and the verdict.
+ * stub, the verdict, and the parent that runs and judges the stalling
+ * child (stall_main()). Each program only brings its child.
  */
 #ifndef GUEST_STALL_H
 #define GUEST_STALL_H
@@ -11,7 +12,9 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 #include "tap.h"
+#include "exec_helpers.h"
 #include "hijack.h"
+#include "stub_stats.h"
 
 #define WAIT_S		30	/* how long the parent waits for the child */
 /*
@@ -238,6 +241,151 @@ static inline void stall_verdict(const char *name, int ended, int killed,
 				   "not killed within %d s", wait_s);
 	else
 		hijack_attack_line(attack, "inconclusive", "the child exited");
+}
+
+/* --- the parent, shared by the stall programs ------------------------ */
+
+enum stall_stage { NOT_STARTED, STUB_FOUND, SIGRETURN_ISSUED, STALLED,
+		   STALL_RETURNED };
+
+/* What the stalling child reports, in a page shared with the parent. */
+struct stall_report {
+	volatile long stage;
+	volatile unsigned long rounds;	/* of the stall loop */
+	volatile long result;		/* of its last system call, if any */
+	struct timespec start;		/* just before the rt_sigreturn */
+};
+
+static struct stall_report *report;
+
+/* One stall program: its child and how to describe and count it. */
+struct stall_attack {
+	const char *name;
+	void (*child)(void);		/* must not return */
+	const char *stalled;		/* what stage STALLED means */
+	const char *rounds;		/* what a round of the loop is */
+	const char *stats_key;		/* the counter the kill must raise */
+	const char *stats_what;
+};
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 +
+	       (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static const char *stage_name(const struct stall_attack *a, long stage)
+{
+	switch (stage) {
+	case NOT_STARTED: return "before finding the stub";
+	case STUB_FOUND: return "stub found, frame not yet sent";
+	case SIGRETURN_ISSUED: return "rt_sigreturn issued, not resumed";
+	case STALLED: return a->stalled;
+	case STALL_RETURNED: return "the stalling call returned";
+	}
+	return "unknown";
+}
+
+/*
+ * Probe for a SECCOMP stub, run the stalling child, wait up to WAIT_S for
+ * its death and report the four points: stub found, killed within
+ * BOUND_MS, the kill counted, the guest still runs fork + exec + wait.
+ */
+static inline int stall_main(const struct stall_attack *a, const char *argv0)
+{
+	struct stub_stats before, after;
+	struct timespec pause = { 0, 10 * 1000 * 1000 }, forked;
+	char helper[PATH_MAX], why[256] = "";
+	int status = 0, killed = 0, ended = 0, rc;
+	long elapsed_ms = -1;
+	enum mode mode;
+	pid_t pid, got;
+
+	helper_path(argv0, helper, sizeof(helper));
+	tap_plan(4);
+
+	mode = probe_mode(why, sizeof(why));
+	tap_diag("mode probe: %s", why);
+	if (mode == MODE_PTRACE || mode == MODE_NO_STUB) {
+		if (!cmdline_has("seccomp=on"))
+			return skip_all(a->name, 4, why);
+		tap_diag("booted with seccomp=on: not a skip, trying anyway");
+	}
+
+	report = hijack_shared_page();
+	if (!report) {
+		tap_diag("shared page: %s", strerror(errno));
+		return EXIT_FAILURE;
+	}
+
+	stub_stats_read(&before);
+	/* From here a kernel without the deadline may never get back */
+	tap_diag("stall: %s starting the stalling child", a->name);
+	clock_gettime(CLOCK_MONOTONIC, &forked);
+	pid = fork();
+	if (pid == 0)
+		a->child();
+	if (pid < 0) {
+		tap_diag("fork: %s", strerror(errno));
+		return EXIT_FAILURE;
+	}
+
+	/* Poll, so the time of death is known to about 10 ms. */
+	while (ms_since(&forked) < WAIT_S * 1000L) {
+		got = waitpid(pid, &status, WNOHANG);
+		if (got == pid) {
+			ended = 1;
+			break;
+		}
+		if (got < 0 && errno != EINTR) {
+			tap_diag("waitpid: %s", strerror(errno));
+			break;
+		}
+		nanosleep(&pause, NULL);
+	}
+	if (ended) {
+		killed = WIFSIGNALED(status);
+		elapsed_ms = report->stage >= SIGRETURN_ISSUED ?
+			     ms_since(&report->start) : ms_since(&forked);
+	}
+
+	if (!ended) {
+		tap_diag("child still alive after %d s at stage '%s' (%lu %s, "
+			 "last result %ld); SIGKILL from the guest", WAIT_S,
+			 stage_name(a, report->stage), report->rounds,
+			 a->rounds, report->result);
+		kill(pid, SIGKILL);
+		/* A stub that blocks everything may not even die of that. */
+		if (hijack_wait(pid, &status, 10) != pid)
+			tap_diag("child not reaped 10 s after SIGKILL");
+	} else if (killed) {
+		tap_diag("child killed by signal %d %ld ms after the %s, at "
+			 "stage '%s' (%lu %s, last result %ld)",
+			 WTERMSIG(status), elapsed_ms,
+			 report->stage >= SIGRETURN_ISSUED ? "rt_sigreturn" :
+			 "fork", stage_name(a, report->stage), report->rounds,
+			 a->rounds, report->result);
+	} else {
+		tap_diag("child exited with %d at stage '%s'",
+			 WEXITSTATUS(status), stage_name(a, report->stage));
+	}
+
+	stall_verdict(a->name, ended, killed, elapsed_ms, BOUND_MS, WAIT_S);
+
+	tap_result(report->stage >= STUB_FOUND, "hijack found the stub");
+	tap_result(killed && elapsed_ms <= BOUND_MS,
+		   "stalling child killed within %d ms", BOUND_MS);
+	stub_stats_read(&after);
+	stub_stats_expect_growth(&before, &after, a->stats_key, a->stats_what);
+
+	rc = run_once(helper, why, sizeof(why));
+	if (rc)
+		tap_diag("%s", why);
+	tap_result(rc == 0, "guest still runs fork+exec+wait afterwards");
+	return tap_exit_status();
 }
 
 #endif

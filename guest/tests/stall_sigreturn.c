@@ -39,35 +39,18 @@
  * command line says seccomp=on (a probe that disagrees with it must not
  * turn a failure into a skip).
  */
-#include <fcntl.h>
-#include <stdint.h>
-#include <sys/syscall.h>
-#include "tap.h"
-#include "exec_helpers.h"
-#include "hijack.h"
 #include "stall.h"
-#include "stub_stats.h"
 
 #define NAME		"sigreturn"
 
 /* --- the attack -------------------------------------------------------- */
-
-enum stage { NOT_STARTED, STUB_FOUND, SIGRETURN_ISSUED, STALLED };
-
-struct report {
-	volatile long stage;
-	volatile unsigned long spins;
-	struct timespec start;		/* just before the rt_sigreturn */
-};
-
-static struct report *report;
 
 /* Where the crafted frame resumes, every host signal blocked. */
 static __attribute__((noreturn, used, noinline)) void stalled(void)
 {
 	report->stage = STALLED;
 	for (;;)
-		report->spins++;
+		report->rounds++;
 }
 
 static __attribute__((noreturn)) void child(void)
@@ -86,116 +69,17 @@ static __attribute__((noreturn)) void child(void)
 	frame_send(&frame, &h);
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000 +
-	       (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static const char *stage_name(long stage)
-{
-	switch (stage) {
-	case NOT_STARTED: return "before finding the stub";
-	case STUB_FOUND: return "stub found, frame not yet sent";
-	case SIGRETURN_ISSUED: return "rt_sigreturn issued, not resumed";
-	case STALLED: return "spinning with every signal blocked";
-	}
-	return "unknown";
-}
+static const struct stall_attack attack = {
+	.name = NAME,
+	.child = child,
+	.stalled = "spinning with every signal blocked",
+	.rounds = "spins",
+	.stats_key = "stall_kills",
+	.stats_what = "the child killed by the stall deadline",
+};
 
 int main(int argc, char **argv)
 {
-	struct stub_stats before, after;
-	struct timespec pause = { 0, 10 * 1000 * 1000 }, forked;
-	char helper[PATH_MAX], why[256] = "";
-	int status = 0, killed = 0, ended = 0, rc;
-	long elapsed_ms = -1;
-	enum mode mode;
-	pid_t pid, got;
-
 	(void)argc;
-	helper_path(argv[0], helper, sizeof(helper));
-	tap_plan(4);
-
-	mode = probe_mode(why, sizeof(why));
-	tap_diag("mode probe: %s", why);
-	if (mode == MODE_PTRACE || mode == MODE_NO_STUB) {
-		if (!cmdline_has("seccomp=on"))
-			return skip_all(NAME, 4, why);
-		tap_diag("booted with seccomp=on: not a skip, trying anyway");
-	}
-
-	report = hijack_shared_page();
-	if (!report) {
-		tap_diag("shared page: %s", strerror(errno));
-		return EXIT_FAILURE;
-	}
-
-	stub_stats_read(&before);
-	/* From here a kernel without the deadline may never get back */
-	tap_diag("stall: %s starting the stalling child", NAME);
-	clock_gettime(CLOCK_MONOTONIC, &forked);
-	pid = fork();
-	if (pid == 0)
-		child();
-	if (pid < 0) {
-		tap_diag("fork: %s", strerror(errno));
-		return EXIT_FAILURE;
-	}
-
-	/* Poll, so the time of death is known to about 10 ms. */
-	while (ms_since(&forked) < WAIT_S * 1000L) {
-		got = waitpid(pid, &status, WNOHANG);
-		if (got == pid) {
-			ended = 1;
-			break;
-		}
-		if (got < 0 && errno != EINTR) {
-			tap_diag("waitpid: %s", strerror(errno));
-			break;
-		}
-		nanosleep(&pause, NULL);
-	}
-	if (ended) {
-		killed = WIFSIGNALED(status);
-		elapsed_ms = report->stage >= SIGRETURN_ISSUED ?
-			     ms_since(&report->start) : ms_since(&forked);
-	}
-
-	if (!ended) {
-		tap_diag("child still alive after %d s at stage '%s' "
-			 "(%lu spins); SIGKILL from the guest", WAIT_S,
-			 stage_name(report->stage), report->spins);
-		kill(pid, SIGKILL);
-		/* A stub that blocks everything may not even die of that. */
-		if (hijack_wait(pid, &status, 10) != pid)
-			tap_diag("child not reaped 10 s after SIGKILL");
-	} else if (killed) {
-		tap_diag("child killed by signal %d %ld ms after the %s, at "
-			 "stage '%s' (%lu spins)", WTERMSIG(status),
-			 elapsed_ms, report->stage >= SIGRETURN_ISSUED ?
-			 "rt_sigreturn" : "fork", stage_name(report->stage),
-			 report->spins);
-	} else {
-		tap_diag("child exited with %d at stage '%s'",
-			 WEXITSTATUS(status), stage_name(report->stage));
-	}
-
-	stall_verdict(NAME, ended, killed, elapsed_ms, BOUND_MS, WAIT_S);
-
-	tap_result(report->stage >= STUB_FOUND, "hijack found the stub");
-	tap_result(killed && elapsed_ms <= BOUND_MS,
-		   "stalling child killed within %d ms", BOUND_MS);
-	stub_stats_read(&after);
-	stub_stats_expect_growth(&before, &after, "stall_kills",
-				 "the child killed by the stall deadline");
-
-	rc = run_once(helper, why, sizeof(why));
-	if (rc)
-		tap_diag("%s", why);
-	tap_result(rc == 0, "guest still runs fork+exec+wait afterwards");
-	return tap_exit_status();
+	return stall_main(&attack, argv[0]);
 }
