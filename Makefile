@@ -33,6 +33,10 @@ test-base: ## the guest workload on the unpatched base kernel
 test-attacks-base: ## the attack programs on the base kernel (must succeed)
 	scripts/run-tests attacks-base
 
+check-series: ## is the series ready to mail? checkpatch, mails, sparse/W=1, bisect, 7.2, i386
+	$(if $(KERNEL_TREE),,scripts/fetch-kernel && scripts/prepare-tree)
+	scripts/check-series $(SERIES_ARGS)
+
 fetch: ## download linux-source-7.3 and apply patches/ (build/linux)
 	scripts/fetch-kernel
 	scripts/prepare-tree
@@ -45,10 +49,11 @@ build: ## build the patched UML kernel (up) and the guest programs
 bench-handoff: ## hand-off cost, base vs patched, pinned and unpinned
 	bench/run-handoff
 
-bench: ## benchmark suite, ptrace/seccomp base vs patched (BENCH_ARGS=--quick)
+bench: ## benchmark suite: ptrace/seccomp, base vs patched, ablations (BENCH_ARGS=--quick)
 	$(if $(KERNEL_TREE),,scripts/fetch-kernel && scripts/prepare-tree)
 	scripts/build-uml --flavour base --config up --jobs $(JOBS)
 	scripts/build-uml --flavour patched --config up --jobs $(JOBS)
+	$(if $(findstring --no-ablation,$(BENCH_ARGS)),,bench/build-ablation --jobs $(JOBS))
 	bench/run $(BENCH_ARGS)
 
 export-patches: ## write base..HEAD of the kernel tree to patches/
@@ -60,4 +65,4 @@ clean: ## remove build outputs, keep the downloaded and patched sources
 distclean: ## remove all of build/
 	rm -rf build
 
-.PHONY: help demo test kunit test-base test-attacks-base bench-handoff bench fetch build export-patches clean distclean
+.PHONY: help demo test kunit check-series test-base test-attacks-base bench-handoff bench fetch build export-patches clean distclean
