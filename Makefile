@@ -15,7 +15,7 @@ help: ## list the targets
 	@echo "targets:"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-18s %s\n", $$1, $$2}'
-	@echo "variables: KERNEL_TREE=/path/to/linux  JOBS=N"
+	@echo "variables: KERNEL_TREE=/path/to/linux  JOBS=N  BENCH_ARGS=...  SERIES_ARGS=..."
 
 demo: ## fetch, build, boot the hardened UML in SECCOMP mode, summarize
 	scripts/run-tests demo
@@ -60,9 +60,18 @@ export-patches: ## write base..HEAD of the kernel tree to patches/
 	scripts/export-patches
 
 clean: ## remove build outputs, keep the downloaded and patched sources
-	rm -rf build/obj-* build/guest build/logs build/results
+	rm -rf build/obj-* build/guest build/logs build/results build/kunit \
+		build/bisect/obj-* build/mail build/bench build/host-tools \
+		build/linux-ablation-* build/linux-pre-bounds
 
 distclean: ## remove all of build/
 	rm -rf build
 
-.PHONY: help demo test kunit check-series test-base test-attacks-base bench-handoff bench fetch build export-patches clean distclean
+# Directories of this repository, not targets: say so instead of
+# "Nothing to be done".
+NOT_TARGETS := guest patches scripts config tests
+$(NOT_TARGETS):
+	@echo "error: '$@' is a directory here, not a target; run: make help" >&2
+	@exit 2
+
+.PHONY: $(NOT_TARGETS) help demo test kunit check-series test-base test-attacks-base bench-handoff bench fetch build export-patches clean distclean
