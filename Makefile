@@ -33,7 +33,7 @@ test-base: ## the guest workload on the unpatched base kernel
 test-attacks-base: ## the attack programs on the base kernel (must succeed)
 	scripts/run-tests attacks-base
 
-check-series: ## is the series ready to mail? checkpatch, mails, sparse/W=1, bisect, 7.2, i386
+check-series: ## is the series ready to mail? checkpatch, mails, sparse/W=1, i386, 7.2, bisect
 	$(if $(KERNEL_TREE),,scripts/fetch-kernel && scripts/prepare-tree)
 	scripts/check-series $(SERIES_ARGS)
 
