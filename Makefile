@@ -34,6 +34,7 @@ test-attacks-base: ## the attack programs on the base kernel (must succeed)
 	scripts/run-tests attacks-base
 
 check-series: ## is the series ready to mail? checkpatch, mails, sparse/W=1, i386, 7.2, bisect
+	scripts/check-series --check-args $(SERIES_ARGS)
 	$(if $(KERNEL_TREE),,scripts/fetch-kernel && scripts/prepare-tree)
 	scripts/check-series $(SERIES_ARGS)
 
@@ -50,6 +51,7 @@ bench-handoff: ## hand-off cost, base vs patched, pinned and unpinned
 	bench/run-handoff
 
 bench: ## benchmark suite: ptrace/seccomp, base vs patched, ablations (BENCH_ARGS=--quick)
+	bench/run --check-args $(BENCH_ARGS)
 	$(if $(KERNEL_TREE),,scripts/fetch-kernel && scripts/prepare-tree)
 	scripts/build-uml --flavour base --config up --jobs $(JOBS)
 	scripts/build-uml --flavour patched --config up --jobs $(JOBS)
